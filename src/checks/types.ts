@@ -38,12 +38,14 @@ export type CheckSpec =
       readonly host?: string;
       /** Regular expression source; empty means any 2xx passes. */
       readonly receive: string;
+      /** RegExp flags for `receive` (Perl's leading inline modifiers, translated by the config layer); default none. */
+      readonly receiveFlags?: string;
       readonly tls?: TlsCheckOptions;
     }
   /** http_proxy: `url` fetched through the real as an HTTP proxy. */
-  | { readonly kind: 'http-proxy'; readonly target: CheckTarget; readonly url: string; readonly method: 'GET' | 'HEAD'; readonly receive: string }
+  | { readonly kind: 'http-proxy'; readonly target: CheckTarget; readonly url: string; readonly method: 'GET' | 'HEAD'; readonly receive: string; readonly receiveFlags?: string }
   /** Send `send`, half-close, read lines until one matches `receive`. */
-  | { readonly kind: 'simpletcp'; readonly target: CheckTarget; readonly send: string; readonly receive: string }
+  | { readonly kind: 'simpletcp'; readonly target: CheckTarget; readonly send: string; readonly receive: string; readonly receiveFlags?: string }
   /** execFile(command, args), exit 0 = up; killed with its process group at the deadline. */
   | { readonly kind: 'external'; readonly command: string; readonly args: readonly string[] }
   /** `perl script args`: exit 0 or falling off the end = up (ldirectord evaluates it in-process). */
@@ -56,6 +58,7 @@ export type CheckSpec =
       readonly protocol: 'tcp' | 'udp';
       readonly request: string;
       readonly receive: string;
+      readonly receiveFlags?: string;
       readonly login: string;
       readonly passwd: string;
       readonly database: string;
@@ -115,3 +118,6 @@ export interface CheckPlan {
   readonly intervalMs: number;
   readonly mode: CheckMode;
 }
+
+/** The spec variant of one kind, e.g. `CheckSpecOf<'http'>`; what each checker file accepts. */
+export type CheckSpecOf<K extends CheckKind> = Extract<CheckSpec, { readonly kind: K }>;
