@@ -71,7 +71,6 @@ export async function runDaemon(o: RunDaemonOptions): Promise<number> {
     const message = e instanceof Error ? e.message : String(e);
     log.error(message);
     log.info('Exiting with exit_status 1: Initialisation Error');
-    process.stderr.write(`${message}\n`);
     o.onFailure?.(message);
     await logger.close();
     return 1;
@@ -92,7 +91,6 @@ export async function runDaemon(o: RunDaemonOptions): Promise<number> {
   } catch (e) {
     const message = `Could not read the IPVS table: ${e instanceof Error ? e.message : String(e)}`;
     log.error(message);
-    process.stderr.write(`${message}\n`);
     o.onFailure?.(message);
     await backend.close();
     await logger.close();

@@ -16,7 +16,7 @@ export function statusLines(s: DaemonStatus, nowMs: number): string[] {
     lines.push(`State dump: real ${r.endpoint} (${r.virtual}) ${r.state} since ${age(r.since)}, failures ${r.failCount}/${r.policy.failureCount}, last check ${last}`);
   }
   const st = s.scheduler;
-  lines.push(`State dump: checks started ${st.started}, completed ${st.completed}, skipped busy ${st.skippedBusy}, in flight ${st.inFlight}, waiting ${st.waiting}`);
+  lines.push(`State dump: checks started ${st.started}, completed ${st.completed}, deferred ${st.deferred}, skipped busy ${st.skippedBusy}, in flight ${st.inFlight}, waiting ${st.waiting}`);
   const p = s.lastPass;
   if (!p) {
     lines.push('State dump: no reconcile pass yet');

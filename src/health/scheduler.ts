@@ -40,7 +40,12 @@ export interface SchedulerStats {
   readonly started: number;
   /** Checks that finished (including aborted ones). */
   readonly completed: number;
-  /** Ticks skipped because the key's previous check was still running or waiting. */
+  /**
+   * Ticks that found the key's previous check still running and were kept to start the moment it
+   * ends (one per key at a time), so a hung real is re-checked as soon as its deadline frees it.
+   */
+  readonly deferred: number;
+  /** Ticks dropped because the key already had a check running and a deferred tick, or was waiting. */
   readonly skippedBusy: number;
   /** Ticks that had to wait for a free slot under maxInFlight. */
   readonly queued: number;
@@ -66,6 +71,8 @@ interface Slot {
   running: Promise<void> | undefined;
   /** ldirectord's `num_connects`: connects since the last passing negotiate; starts high. */
   connects: number;
+  /** Due time of a tick that arrived while a check was running; it starts when that one ends. */
+  owed: number | undefined;
 }
 
 type RunnableMode = Extract<CheckMode, { kind: 'single' | 'combined' }>;
@@ -85,6 +92,7 @@ export class CheckScheduler {
   #started = 0;
   #completed = 0;
   #skippedBusy = 0;
+  #deferred = 0;
   #queued = 0;
   #missed = 0;
   /** Ring of lateness samples since the last stats(); `#latenessCount` may exceed its size. */
@@ -130,6 +138,7 @@ export class CheckScheduler {
     return {
       started: this.#started,
       completed: this.#completed,
+      deferred: this.#deferred,
       skippedBusy: this.#skippedBusy,
       queued: this.#queued,
       missed: this.#missed,
@@ -159,7 +168,7 @@ export class CheckScheduler {
     const intervalMs = normaliseInterval(plan.intervalMs);
     const slot: Slot = {
       key, plan, intervalMs, phaseMs: phaseOf(key, intervalMs), tick: 0,
-      timer: undefined, status: 'idle', abort: undefined, running: undefined, connects: Infinity,
+      timer: undefined, status: 'idle', abort: undefined, running: undefined, connects: Infinity, owed: undefined,
     };
     this.#slots.set(key, slot);
     const now = this.#opts.clock.now();
@@ -220,6 +229,14 @@ export class CheckScheduler {
 
   /** One tick's wish to start a check that was due at `dueAt`. */
   #request(slot: Slot, dueAt: number): void {
+    if (slot.status === 'running' && slot.owed === undefined) {
+      // At most one check in flight per key: this tick waits for the running one to end. Without
+      // this, a check whose timeout equals the interval would lose every other tick to a dead real
+      // and take twice as long to take it out.
+      slot.owed = dueAt;
+      this.#deferred++;
+      return;
+    }
     if (slot.status !== 'idle') {
       this.#skippedBusy++;
       return;
@@ -246,6 +263,9 @@ export class CheckScheduler {
       slot.status = 'idle';
       slot.abort = undefined;
       slot.running = undefined;
+      const owed = slot.owed;
+      slot.owed = undefined;
+      if (owed !== undefined && this.#slots.get(slot.key) === slot) this.#request(slot, owed);
       this.#pump();
     });
   }

@@ -135,6 +135,30 @@ describe('Daemon on a fake clock (memory IPVS, fake checker)', () => {
     expect(shell).toEqual(['/usr/local/bin/sorry start 10.0.0.1:80 tcp', '/usr/local/bin/sorry stop 10.0.0.1:80 tcp']);
   });
 
+  it('takes a hanging real out within checkinterval x failurecount + checktimeout', async () => {
+    // The fake checker honours the deadline like a real one: a hung real fails when it fires.
+    const hanging = new Set<string>();
+    const slowRunCheck = (spec: CheckSpec, signal: AbortSignal): Promise<CheckResult> => {
+      const address = 'target' in spec ? spec.target.address : '?';
+      if (!hanging.has(address)) return runCheck(spec);
+      return new Promise((resolve) => signal.addEventListener('abort', () => resolve({ ok: false, reason: 'timeout', detail: 'deadline', durationMs: 1000 })));
+    };
+    daemon = new Daemon(await parse(BASE), {
+      backend, clock: systemClock, log, runCheck: slowRunCheck, hostname: 'director', pid: 4242,
+      shell: async () => ({ code: 0 }),
+    });
+    await daemon.start();
+    await settle();
+    const t0 = Date.now();
+    hanging.add('10.0.0.3');
+    const weight = async (): Promise<number | undefined> =>
+      (await backend.dump()).get('tcp 10.0.0.1:80' as never)?.dests.get('10.0.0.3:80' as never)?.weight;
+    while ((await weight()) !== 0 && Date.now() - t0 < 10_000) await vi.advanceTimersByTimeAsync(10);
+    // checkinterval=1 s, failurecount=2, checktimeout=1 s (+ the 50 ms reconcile coalescing).
+    expect(Date.now() - t0).toBeLessThanOrEqual(1_000 * 2 + 1_000 + 50);
+    expect(log.messages().at(-1)).toBe('Quiescent real server: 10.0.0.3:80 (10.0.0.1:80) (Weight set to 0)');
+  });
+
   it('checks a real shared by two virtuals once per interval and counts each failure once', async () => {
     const cfg = await parse(`checkinterval=1
 failurecount=3

@@ -136,13 +136,25 @@ describe('CheckScheduler with a scripted fake checker (real probes cannot run on
     await scheduler.stop();
   });
 
-  it('skips and counts a tick that finds the previous check still running', async () => {
+  it('defers one tick that finds the previous check running to its end, and drops the others', async () => {
     const { scheduler, at } = harness(() => ({ ms: 2_500, ok: true }));
     scheduler.sync(plans(plan('slow', 1_000, single(1), )));
     const p = phaseOf('slow', 1_000);
-    await vi.advanceTimersByTimeAsync(p + 6_000);
-    expect(at(1)).toEqual([p, p + 3_000, p + 6_000]);
-    expect(scheduler.stats()).toMatchObject({ started: 3, skippedBusy: 4 });
+    await vi.advanceTimersByTimeAsync(p + 5_999);
+    // Ticks at p+1 s, p+3 s and p+5 s wait for the check in flight; p+2 s and p+4 s are dropped.
+    expect(at(1)).toEqual([p, p + 2_500, p + 5_000]);
+    const stats = scheduler.stats();
+    expect(stats).toMatchObject({ started: 3, deferred: 3, skippedBusy: 2 });
+    expect(stats.lateness.samples).toEqual([0, 1_500, 2_000]);
+    await scheduler.stop();
+  });
+
+  it('re-checks a real that hangs until its deadline (timeout = interval) at every tick, late rather than never', async () => {
+    const { scheduler, at } = harness(() => ({ ms: 1_000, ok: false }));
+    scheduler.sync(plans(plan('hung', 1_000, single(1, 1_000))));
+    const p = phaseOf('hung', 1_000);
+    await vi.advanceTimersByTimeAsync(p + 3_500);
+    expect(at(1)).toEqual([p, p + 1_000, p + 2_000, p + 3_000]);
     await scheduler.stop();
   });
 
