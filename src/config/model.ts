@@ -26,6 +26,15 @@ export type CheckType =
   | { readonly kind: 'external-perl' }
   | { readonly kind: 'combined'; readonly negotiateEvery: number };
 
+/**
+ * A `receive` string translated from Perl's regular-expression dialect into a JavaScript RegExp
+ * (`new RegExp(source, flags)`); see `config/receive-regex.ts`. Added beside the string as written.
+ */
+export interface ReceivePattern {
+  readonly source: string;
+  readonly flags: string;
+}
+
 /** ldirectord's forwarding words (`-g`, `-m`, `-i`). */
 export type Forward = 'gate' | 'masq' | 'ipip';
 
@@ -56,6 +65,8 @@ export interface RealServer {
   readonly request?: string;
   /** Per-real `"receive"` override. */
   readonly receive?: string;
+  /** The per-real `receive` as a JS RegExp; present exactly when `receive` is non-empty. */
+  readonly receiveRegExp?: ReceivePattern;
   /** `l:N`, the lower connection threshold (0 = none). */
   readonly lowerThreshold: number;
   /** `u:N`, the upper connection threshold (0 = none). */
@@ -106,6 +117,8 @@ export interface Virtual {
   readonly request: string;
   /** `receive=`, a regular expression source; empty means none. */
   readonly receive: string;
+  /** `receive` as a JS RegExp; present exactly when `receive` is non-empty. */
+  readonly receiveRegExp?: ReceivePattern;
   readonly httpmethod: 'GET' | 'HEAD';
   readonly virtualhost?: string;
   readonly login: string;
@@ -181,7 +194,9 @@ export interface Globals {
   readonly emailalertstatus: readonly EmailAlertStatus[];
   readonly emailalertfrom?: string;
   readonly smtp?: string;
+  /** Global `fallback=` for IPv4 virtuals. Port 0 when the line gave none: each virtual then uses its own port. */
   readonly fallback?: FallbackServer;
+  /** Global `fallback6=` for IPv6 virtuals; port as for `fallback`. */
   readonly fallback6?: FallbackServer;
   readonly fallbackcommand?: string;
   /**
