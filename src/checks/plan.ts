@@ -24,7 +24,7 @@ export interface CheckPlans {
   readonly subscribers: ReadonlyMap<CheckKey, readonly RealRef[]>;
   /** The check key of each (virtual, real). */
   readonly checkOf: ReadonlyMap<RealKey, CheckKey>;
-  /** Things the daemon should log at start (stand-in checks, reals with no check port, ...). */
+  /** Things the daemon should log at start (a TCP-only service on a udp virtual, reals with no check port, ...). */
   readonly warnings: readonly string[];
 }
 

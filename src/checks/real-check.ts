@@ -6,8 +6,7 @@
 import { checkPort } from '../config/check-port.js';
 import type { RealServer, Virtual } from '../config/model.js';
 import { hostPort, ipFamily } from '../util/ip.js';
-import { serviceStandIn } from './service-stand-in.js';
-import type { CheckMode, CheckPlan, CheckSpec, CheckSpecOf, CheckTarget } from './types.js';
+import type { CheckMode, CheckPlan, CheckSpec, CheckSpecOf, CheckTarget, TlsCheckOptions } from './types.js';
 
 /** Time allowed on top of count × attempt timeout for starting the ping processes (ms). */
 const PING_ALLOWANCE_MS = 1000;
@@ -19,6 +18,11 @@ export interface RealCheck {
 }
 
 type ServiceSpecName = CheckSpecOf<'service'>['service'];
+
+/** Services whose check can go over UDP; the others speak TCP whatever the virtual's protocol. */
+const DATAGRAM_SERVICES: ReadonlySet<ServiceSpecName> = new Set(['dns', 'radius', 'sip']);
+/** Services that speak TLS from the first byte and so take the virtual's TLS policy. */
+const TLS_SERVICES: ReadonlySet<ServiceSpecName> = new Set(['pops', 'imaps', 'ldaps']);
 
 /** Resolves the check of `real` in `virtual`; `hostname` fills ftp/sip login defaults. */
 export function planRealCheck(virtual: Virtual, real: RealServer, hostname: string): RealCheck {
@@ -123,8 +127,10 @@ function negotiateSpec(virtual: Virtual, real: RealServer, target: CheckTarget, 
       return { spec: { kind: 'none' }, timeoutMs: negotiateMs };
     default: {
       const name: ServiceSpecName = service;
-      const protocol = virtual.protocol === 'udp' ? 'udp' : 'tcp';
-      warnings.push(`virtual service ${virtual.key}: ${serviceStandIn(name, protocol)}`);
+      // ldirectord's DNS check uses TCP only on a tcp virtual (fwm included goes over UDP); the
+      // other services follow the virtual, defaulting to TCP.
+      const protocol = name === 'dns' ? (virtual.protocol === 'tcp' ? 'tcp' : 'udp') : virtual.protocol === 'udp' ? 'udp' : 'tcp';
+      if (protocol === 'udp' && !DATAGRAM_SERVICES.has(name)) warnings.push(`virtual service ${virtual.key}: ${name} is checked over TCP`);
       const defaults = loginDefaults(name, hostname);
       const spec: CheckSpecOf<'service'> = {
         kind: 'service',
@@ -138,6 +144,7 @@ function negotiateSpec(virtual: Virtual, real: RealServer, target: CheckTarget, 
         passwd: virtual.passwd || defaults.passwd,
         database: virtual.database,
         secret: virtual.secret,
+        ...(TLS_SERVICES.has(name) ? { tls: tlsOptions(virtual) } : {}),
       };
       // ldap and radius run under ldirectord's checktimeout alarm; the rest under negotiatetimeout.
       const timeoutMs = name === 'ldap' || name === 'ldaps' || name === 'radius' ? virtual.checkTimeoutSec * 1000 : negotiateMs;
@@ -153,8 +160,9 @@ function httpUrl(request: string, pair: boolean, scheme: 'http' | 'https', targe
   return `${scheme}://${hostPort(target.address, target.port)}/${uri}`;
 }
 
-function tlsOptions(virtual: Virtual, url: string): NonNullable<CheckSpecOf<'http'>['tls']> {
-  const urlHost = URL.canParse(url) ? new URL(url).hostname.replace(/^\[(.*)\]$/, '$1') : undefined;
+/** The virtual's TLS policy; SNI from tlsservername, else virtualhost, else the URL's host (when there is one). */
+function tlsOptions(virtual: Virtual, url?: string): TlsCheckOptions {
+  const urlHost = url !== undefined && URL.canParse(url) ? new URL(url).hostname.replace(/^\[(.*)\]$/, '$1') : undefined;
   // SNI never carries an IP literal, so an IP virtualhost (or URL host) sends none.
   const serverName = [virtual.tls.serverName, virtual.virtualhost, urlHost].find((n) => n !== undefined && n !== '' && ipFamily(n) === undefined);
   return {

@@ -63,6 +63,8 @@ export type CheckSpec =
       readonly passwd: string;
       readonly database: string;
       readonly secret: string;
+      /** TLS settings for the services that speak TLS from the first byte (pops, imaps, ldaps); absent means verify off, no SNI. */
+      readonly tls?: TlsCheckOptions;
     }
   /** `service=none`: always up, nothing sent (ldirectord's behaviour for unknown ports). */
   | { readonly kind: 'none' };

@@ -236,14 +236,24 @@ describe('buildCheckPlans: other services', () => {
     expect(single(planOf(v, r)).spec).toEqual({ kind: 'none' });
   });
 
-  it('routes the other services to the stand-in, with a start-up warning and ldirectord\'s timeouts', () => {
+  it('routes the other services to their protocol checks with ldirectord\'s timeouts, and no warning', () => {
     const rows: [Virtual['service'], number][] = [['smtp', 30_000], ['ldap', 5000], ['radius', 5000], ['mysql', 30_000]];
     for (const [service, timeoutMs] of rows) {
       const v = virtualOf({ endpoint: fwm, service, login: 'u', reals: [r] });
       const plans = plansOf(v);
       expect(single(planOf(v, r, plans))).toMatchObject({ spec: { kind: 'service', service, protocol: 'tcp', login: 'u' }, timeoutMs });
-      expect(plans.warnings).toEqual([`virtual service fwm:7: negotiate for ${service} is not implemented; checked by TCP connect`]);
+      expect(plans.warnings).toEqual([]);
     }
+  });
+
+  it('checks DNS over TCP only on a tcp virtual, as ldirectord sets usevc (fwm goes over UDP)', () => {
+    const protocolOf = (endpoint: Virtual['endpoint']): unknown => {
+      const v = virtualOf({ endpoint, service: 'dns', receive: '10.0.0.9', reals: [realOf('10.0.0.2', 53)] });
+      return single(planOf(v, v.reals[0]!)).spec;
+    };
+    expect(protocolOf({ kind: 'addr', protocol: 'tcp', address: '10.0.0.1', port: 53 })).toMatchObject({ protocol: 'tcp' });
+    expect(protocolOf({ kind: 'addr', protocol: 'udp', address: '10.0.0.1', port: 53 })).toMatchObject({ protocol: 'udp' });
+    expect(protocolOf(fwm)).toMatchObject({ protocol: 'udp' });
   });
 
   it('fills ftp and sip logins from the hostname when the config leaves them empty', () => {
