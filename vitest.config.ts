@@ -11,5 +11,6 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 30_000,
     restoreMocks: true,
+    globalSetup: ['test/kernel-suite-notice.ts'],
   },
 });
