@@ -11,7 +11,8 @@ import type {
   Virtual,
   VirtualEndpoint,
 } from '../../src/config/model.js';
-import { virtualKey, virtualLabel, type RealKey } from '../../src/config/keys.js';
+import type { RealKey } from '../../src/config/keys.js';
+import { configWith, defaultVirtual } from '../helpers/config-builders.js';
 import type { HealthState } from '../../src/health/health-state.js';
 import { ipFamily } from '../../src/util/ip.js';
 
@@ -50,68 +51,11 @@ export function endpointOf(text: string): { endpoint: VirtualEndpoint; family: 4
 
 export function virtual(endpoint: string, overrides: Partial<Virtual> = {}): Virtual {
   const ep = endpointOf(endpoint);
-  return {
-    key: virtualKey(ep.endpoint, ep.family),
-    line: 0,
-    family: ep.family,
-    endpoint: ep.endpoint,
-    label: virtualLabel(ep.endpoint),
-    protocol: ep.endpoint.kind === 'fwmark' ? 'fwm' : ep.endpoint.protocol,
-    service: 'none',
-    checktype: { kind: 'connect' },
-    request: '/',
-    receive: '',
-    httpmethod: 'GET',
-    login: '',
-    passwd: '',
-    database: '',
-    secret: '',
-    checkcommand: '/bin/true',
-    checkTimeoutSec: 5,
-    negotiateTimeoutSec: 30,
-    checkIntervalSec: 10,
-    checkCount: 1,
-    failureCount: 1,
-    riseCount: 1,
-    tls: { verify: false },
-    quiescent: false,
-    cleanstop: true,
-    scheduler: 'wrr',
-    ops: false,
-    emailalert: [],
-    emailalertfreq: 0,
-    emailalertstatus: ['all'],
-    reals: [],
-    ...overrides,
-  };
+  return defaultVirtual(ep.endpoint, ep.family, { checktype: { kind: 'connect' }, ...overrides });
 }
 
 export function config(virtuals: readonly Virtual[], globals: Partial<Globals> = {}): Config {
-  return {
-    file: '/etc/ha.d/test.cf',
-    hash: '0'.repeat(64),
-    globals: {
-      checkIntervalSec: 10,
-      checkCount: 1,
-      failureCount: 1,
-      riseCount: 1,
-      quiescent: false,
-      readdquiescent: false,
-      cleanstop: true,
-      autoreload: false,
-      logfile: '/var/log/ldirectord.log',
-      supervised: false,
-      fork: false,
-      execute: [],
-      emailalert: [],
-      emailalertfreq: 0,
-      emailalertstatus: ['all'],
-      maxPurgePercent: 50,
-      ...globals,
-    },
-    virtuals,
-    warnings: [],
-  };
+  return configWith(virtuals, globals);
 }
 
 /**
