@@ -5,8 +5,9 @@
 // prints `kernel suite: N passed, N failed`, and exits non-zero unless tests ran and all passed.
 // A suite that could not run is a failure, never a skip.
 //
-// Environment: KERNEL_SUITE_TIMEOUT_S (whole VM, default 900), KERNEL_VM_MEMORY_MB (default 2048),
-// KERNEL_VM_CPUS (default 2), KERNEL_SUITE_CONSOLE=1 (stream the guest console, not only on failure).
+// Environment: KERNEL_SUITE_TIMEOUT_S (whole VM, default 1800), KERNEL_VM_MEMORY_MB (default 2048),
+// KERNEL_VM_CPUS (default 2), KERNEL_SUITE_CONSOLE=1 (stream the guest console, not only on failure),
+// KERNEL_SUITE_REPORT=PATH (copy the guest's vitest JSON report there).
 import { writeFileSync } from 'node:fs';
 import { ensureVmAssets } from './vm/build-assets.mjs';
 import { GUEST_JOB_DIR, runInVm } from './vm/run-in-vm.mjs';
@@ -61,7 +62,7 @@ const secs = (ms) => (ms === null || ms === undefined ? '-' : `${(ms / 1000).toF
 
 async function main() {
   const vitestArgs = process.argv.slice(2);
-  const timeoutMs = Number(process.env.KERNEL_SUITE_TIMEOUT_S || 900) * 1000;
+  const timeoutMs = Number(process.env.KERNEL_SUITE_TIMEOUT_S || 1800) * 1000;
   const streamConsole = process.env.KERNEL_SUITE_CONSOLE === '1';
   const t0 = Date.now();
 

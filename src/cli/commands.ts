@@ -14,7 +14,6 @@ import { createLogger } from '../observe/logger.js';
 import type { Invocation } from './argv.js';
 import type { CliIo } from './io.js';
 import { writeLine } from './io.js';
-import { runDaemon } from './run-daemon.js';
 
 type CommandInvocation = Extract<Invocation, { kind: 'command' }>;
 
@@ -89,8 +88,11 @@ async function start(inv: CommandInvocation, config: Config, pidFile: string, in
   const foreground = inv.options.debug || config.globals.supervised;
   if (foreground) {
     // ldirectord writes no pid file in -d or supervised mode.
+    const { runDaemon } = await import('./run-daemon.js');
     return runDaemon({ config, configName: inv.configName, debug: inv.options.debug, ipvs: inv.options.ipvs, syslogSocket: inv.options.syslogSocket, detached: false, invokedAs, instances: instances(inv) });
   }
+  // The detached daemon logs the warnings too, but whoever ran `start` should see them.
+  for (const w of config.warnings) writeLine(io.stderr, formatWarning(w, config.file));
   return detach(inv, io);
 }
 
@@ -136,6 +138,7 @@ async function runDetachedChild(inv: CommandInvocation, config: Config, pidFile:
     report({ error: `ldirectord for ${config.file} is already running with pid: ${claim.runningPid}`, code: 0 });
     return 0;
   }
+  const { runDaemon } = await import('./run-daemon.js');
   try {
     return await runDaemon({
       config, configName: inv.configName, debug: false, ipvs: inv.options.ipvs, syslogSocket: inv.options.syslogSocket,

@@ -96,6 +96,18 @@ export class Reconciler {
 
   /** Runs one pass now (after any pass in progress) and reports it. */
   async runPass(phase: OpPhase = 'start'): Promise<PassReport> {
+    const report = await this.#runOnce(phase);
+    // A trigger that arrived during this pass (a check result while start or reload programs the
+    // table) asked for one more; #runLoop honours its own, and without this it would wait for
+    // the next resync.
+    if (this.#again && !this.#stopped) {
+      this.#again = false;
+      this.trigger();
+    }
+    return report;
+  }
+
+  async #runOnce(phase: OpPhase): Promise<PassReport> {
     while (this.#running) await this.#running;
     let report: PassReport | undefined;
     const run = this.#pass(phase).then((r) => { report = r; });
@@ -134,7 +146,7 @@ export class Reconciler {
   async #runLoop(): Promise<void> {
     do {
       this.#again = false;
-      await this.runPass('start');
+      await this.#runOnce('start');
     } while (this.#again && !this.#stopped);
   }
 

@@ -141,6 +141,31 @@ virtual=127.0.0.100:80
     expect(readOr(pidFile, 'absent')).toBe('absent');
   });
 
+  it('execute= starts, reports and stops a second instance along with the first', async () => {
+    const other = join(dir, 'other.cf');
+    const otherPid = '/var/run/ldirectord.other.cf.pid';
+    writeFileSync(other, config(1).replace('127.0.0.100:80', '127.0.0.101:80'));
+    const main = join(dir, 'main.cf');
+    writeFileSync(main, `execute=${other}\n${config(1)}`);
+    const mainOpts = ['--ipvs=memory', `--pid-file=${join(dir, 'main.pid')}`];
+    try {
+      const started = await runCli([...mainOpts, main, 'start']);
+      expect(started.code).toBe(0);
+      await waitFor('the executed instance to run', () => readOr(otherPid, '') !== '' && alive(Number.parseInt(readOr(otherPid, '0'), 10)));
+      const status = await runCli([...mainOpts, main, 'status']);
+      expect(status.code).toBe(0);
+      expect(status.stderr).toContain(`ldirectord for ${other} is running with pid: `);
+      const otherProcess = Number.parseInt(readOr(otherPid, '0'), 10);
+      expect((await runCli([...mainOpts, main, 'stop'])).code).toBe(0);
+      await waitFor('the executed instance to stop', () => !alive(otherProcess));
+      expect(readOr(otherPid, 'absent')).toBe('absent');
+    } finally {
+      const leftover = Number.parseInt(readOr(otherPid, '0'), 10);
+      if (leftover > 0 && alive(leftover)) process.kill(leftover, 'SIGKILL');
+      rmSync(otherPid, { force: true });
+    }
+  });
+
   it('usage errors exit 255; a missing config exits 1', async () => {
     expect((await runCli(['--bogus', cf, 'status'])).code).toBe(255);
     expect((await runCli([cf, 'explode'])).code).toBe(255);

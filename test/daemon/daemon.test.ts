@@ -114,6 +114,24 @@ describe('Daemon on a fake clock (memory IPVS, fake checker)', () => {
     expect(log.messages()).toEqual([]);
   });
 
+  it('restarting while the fallback is in (every real down) leaves the fallback in: no flap', async () => {
+    const cfg = await parse(BASE);
+    answers = { '10.0.0.2': false, '10.0.0.3': false };
+    const first = make(cfg);
+    await first.start();
+    await settle();
+    await vi.advanceTimersByTimeAsync(3_000);
+    expect(table(await backend.dump())).toEqual({ 'tcp 10.0.0.1:80': { '10.0.0.2:80': 0, '10.0.0.3:80': 0, '127.0.0.1:80': 1 } });
+    daemon = undefined; // killed: its table stays
+    backend.ops.length = 0;
+    log.lines.length = 0;
+    const second = make(cfg);
+    await second.start();
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(backend.ops).toEqual([]);
+    expect(log.messages()).toEqual([]);
+  });
+
   it('quiesces a real after failurecount failures, brings the fallback in when none is left, and out again', async () => {
     const d = make(await parse(BASE));
     await d.start();

@@ -85,6 +85,22 @@ describe('Reconciler (memory backend, fake timers)', () => {
     expect(passes).toHaveLength(1);
   });
 
+  it('a trigger that arrives during runPass (a check result while start programs the table) gets its own pass', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => { release = r; });
+    const dump = backend.dump.bind(backend);
+    backend.dump = async () => { await gate; return dump(); };
+    const first = rec.runPass();
+    states = { '10.0.0.2:80': 'up', '10.0.0.3:80': 'down' };
+    rec.trigger();
+    release();
+    await first;
+    expect(passes).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(50);
+    expect(passes).toHaveLength(2);
+    expect(weights(await backend.dump())).toEqual({ 'tcp 10.0.0.1:80': { '10.0.0.2:80': 2, '10.0.0.3:80': 0 } });
+  });
+
   it('quiesces the last real only after the fallback is in, and swaps back on recovery', async () => {
     await rec.runPass();
     log.lines.length = 0;
