@@ -1,5 +1,5 @@
 /**
- * `npx tsx bench/health.ts [--reals 2000] [--seconds 30] [--warmup 5] [--virtuals 20]`
+ * `npx tsx bench/health.ts [--reals 2000] [--seconds 30] [--warmup 5] [--virtuals 20] [--check http|connect]`
  *
  * The health engine at scale: the real Daemon (config parser, plans, scheduler, health store,
  * desired table, reconciler on the in-memory IPVS backend, real HTTP checker through undici)
@@ -39,13 +39,14 @@ async function startServers(n: number): Promise<{ child: ChildProcess; ports: nu
   return { child, ports };
 }
 
-function configText(ports: readonly number[], virtuals: number): string {
+function configText(ports: readonly number[], virtuals: number, check: string): string {
   const lines = ['checkinterval=1', 'checktimeout=1', 'negotiatetimeout=1', 'quiescent=yes', ''];
   const per = Math.ceil(ports.length / virtuals);
   for (let v = 0; v < virtuals; v++) {
     const slice = ports.slice(v * per, (v + 1) * per);
     if (slice.length === 0) break;
-    lines.push(`virtual=10.${(v >> 8) & 255}.${v & 255}.1:80`, '\tservice=http', '\trequest="/"', '\treceive="OK"');
+    lines.push(`virtual=10.${(v >> 8) & 255}.${v & 255}.1:80`);
+    lines.push(...(check === 'connect' ? ['\tchecktype=connect'] : ['\tservice=http', '\trequest="/"', '\treceive="OK"']));
     for (const p of slice) lines.push(`\treal=127.0.0.1:${p} masq 1`);
   }
   return `${lines.join('\n')}\n`;
@@ -57,14 +58,16 @@ function pct(sorted: readonly number[], p: number): number {
 }
 
 async function main(): Promise<void> {
+  // As bin/ldirectord-ng.js runs the daemon: no source-mapped stack traces (see there).
+  process.setSourceMapsEnabled(false);
   const { values } = parseArgs({
-    options: { reals: { type: 'string', default: '2000' }, seconds: { type: 'string', default: '30' }, warmup: { type: 'string', default: '5' }, virtuals: { type: 'string', default: '20' } },
+    options: { reals: { type: 'string', default: '2000' }, seconds: { type: 'string', default: '30' }, warmup: { type: 'string', default: '5' }, virtuals: { type: 'string', default: '20' }, check: { type: 'string', default: 'http' } },
   });
   const reals = Number(values.reals);
   const seconds = Number(values.seconds);
   const warmup = Number(values.warmup);
   const { child, ports } = await startServers(reals);
-  const loaded = await loadConfigText(configText(ports, Number(values.virtuals)), 'bench-health.cf', { checkPaths: false });
+  const loaded = await loadConfigText(configText(ports, Number(values.virtuals), values.check), 'bench-health.cf', { checkPaths: false });
   if (!loaded.ok) throw new Error(loaded.problems.map((p) => p.message).join('\n'));
 
   const perTarget = new Map<string, number>();
@@ -108,7 +111,7 @@ async function main(): Promise<void> {
   const checks = after.completed - before.completed;
   const cpuShare = (cpu.user + cpu.system) / 1000 / wallMs;
   const out = [
-    `bench/health: ${reals} HTTP reals at checkinterval=1 for ${seconds} s (after ${warmup} s warm-up), ${Number(values.virtuals)} virtuals`,
+    `bench/health: ${reals} reals, ${values.check === 'connect' ? 'TCP connect' : 'HTTP GET (negotiate)'} checks at checkinterval=1 for ${seconds} s (after ${warmup} s warm-up), ${Number(values.virtuals)} virtuals`,
     `  checks/s             ${(checks / (wallMs / 1000)).toFixed(0)} (expected ${reals})`,
     `  every real each second: ${minPerReal >= seconds - 1 ? 'yes' : 'NO'} (min ${minPerReal}, max ${Math.max(0, ...counts)} checks per real over ${seconds} s; ${perTarget.size}/${reals} reals seen)`,
     `  failed checks        ${[...failures].map(([k, v]) => `${k}=${v}`).join(' ') || 'none'}`,

@@ -4,5 +4,10 @@
 import { register } from 'tsx/esm/api';
 
 register();
+// tsx turns on source-mapped stack traces. Node's streams read the stack of every error a socket
+// is destroyed with, and undici ends each check's connection that way: at thousands of checks a
+// second, mapping those stacks was a tenth of the daemon's CPU. Our log lines carry messages,
+// not stacks.
+process.setSourceMapsEnabled(false);
 const { main } = await import('../src/cli/main.ts');
 process.exitCode = await main(process.argv.slice(2));

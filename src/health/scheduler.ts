@@ -7,7 +7,7 @@
  * period by its timeout, each key here ticks at phase + k × interval whatever the others do.
  */
 import type { CheckKey, CheckMode, CheckPlan, CheckResult, CheckSpec } from '../checks/types.js';
-import { deadline, type Clock, type TimerHandle } from '../util/clock.js';
+import { timeoutError, type Clock, type TimerHandle } from '../util/clock.js';
 import { phaseOf } from './phase.js';
 
 /** How long a checker may keep running past its deadline before the scheduler stops waiting (ms). */
@@ -257,7 +257,7 @@ export class CheckScheduler {
     slot.status = 'running';
     const abort = new AbortController();
     slot.abort = abort;
-    slot.running = this.#execute(slot, abort.signal).finally(() => {
+    slot.running = this.#execute(slot, abort).finally(() => {
       this.#inFlight--;
       this.#completed++;
       slot.status = 'idle';
@@ -278,20 +278,21 @@ export class CheckScheduler {
     }
   }
 
-  async #execute(slot: Slot, stopped: AbortSignal): Promise<void> {
+  async #execute(slot: Slot, abort: AbortController): Promise<void> {
     const clock = this.#opts.clock;
     const t0 = clock.now();
     let result: CheckResult;
     const file = await this.#maintenanceFile(slot.key);
-    if (stopped.aborted) return;
+    if (abort.signal.aborted) return;
     if (file !== undefined) {
       result = { ok: false, reason: 'maintenance', detail: 'Server in maintenance', durationMs: clock.now() - t0 };
     } else {
       const probe = pick(slot);
-      result = await this.#probe(probe, stopped, t0);
+      result = await this.#probe(probe, abort, t0);
       if (slot.plan.mode.kind === 'combined') slot.connects = nextConnects(slot.connects, probe.negotiate, result.ok);
     }
-    if (stopped.aborted || this.#slots.get(slot.key) !== slot) return;
+    // Aborted for any reason but the deadline means the key was removed: the result is dropped.
+    if ((abort.signal.aborted && !timedOut(abort.signal)) || this.#slots.get(slot.key) !== slot) return;
     try {
       this.#opts.onResult(slot.key, result);
     } catch (err) {
@@ -311,10 +312,14 @@ export class CheckScheduler {
     }
   }
 
-  /** Runs one probe under its deadline; a checker that ignores the abort is abandoned after a grace. */
-  async #probe(probe: Probe, stopped: AbortSignal, t0: number): Promise<CheckResult> {
+  /**
+   * Runs one probe under its deadline, which aborts the check's own controller (one controller
+   * per check: removal and deadline share it). A checker that ignores the abort is abandoned
+   * after a grace.
+   */
+  async #probe(probe: Probe, abort: AbortController, t0: number): Promise<CheckResult> {
     const clock = this.#opts.clock;
-    const limit = deadline(clock, probe.timeoutMs, stopped);
+    const limit = clock.setTimeout(() => abort.abort(timeoutError(probe.timeoutMs)), probe.timeoutMs);
     let graceTimer: TimerHandle | undefined;
     const abandoned = new Promise<CheckResult>((resolve) => {
       const onAbort = (): void => {
@@ -325,13 +330,13 @@ export class CheckScheduler {
           durationMs: clock.now() - t0,
         }), OVERDUE_GRACE_MS);
       };
-      if (limit.signal.aborted) onAbort();
-      else limit.signal.addEventListener('abort', onAbort, { once: true });
+      if (abort.signal.aborted) onAbort();
+      else abort.signal.addEventListener('abort', onAbort, { once: true });
     });
     try {
-      return await Promise.race([this.#safeRun(probe.spec, limit.signal, t0), abandoned]);
+      return await Promise.race([this.#safeRun(probe.spec, abort.signal, t0), abandoned]);
     } finally {
-      limit.dispose();
+      clock.clearTimeout(limit);
       if (graceTimer !== undefined) clock.clearTimeout(graceTimer);
     }
   }
@@ -344,6 +349,10 @@ export class CheckScheduler {
       return { ok: false, reason: 'error', detail: `checker threw: ${message}`, durationMs: this.#opts.clock.now() - t0 };
     }
   }
+}
+
+function timedOut(signal: AbortSignal): boolean {
+  return signal.reason instanceof Error && signal.reason.name === 'TimeoutError';
 }
 
 function isRunnable(plan: CheckPlan): plan is CheckPlan & { readonly mode: RunnableMode } {

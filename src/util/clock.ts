@@ -29,7 +29,7 @@ export const systemClock: Clock = {
  */
 export function deadline(clock: Clock, ms: number, parent?: AbortSignal): { signal: AbortSignal; dispose(): void } {
   const ctl = new AbortController();
-  const timer = clock.setTimeout(() => ctl.abort(timeoutReason(ms)), ms);
+  const timer = clock.setTimeout(() => ctl.abort(timeoutError(ms)), ms);
   const onParent = (): void => ctl.abort(parent?.reason);
   if (parent) {
     if (parent.aborted) ctl.abort(parent.reason);
@@ -44,7 +44,8 @@ export function deadline(clock: Clock, ms: number, parent?: AbortSignal): { sign
   };
 }
 
-function timeoutReason(ms: number): Error {
+/** The abort reason of a deadline: an Error named `TimeoutError` saying which deadline passed. */
+export function timeoutError(ms: number): Error {
   const e = new Error(`deadline of ${ms} ms exceeded`);
   e.name = 'TimeoutError';
   return e;
