@@ -4,6 +4,7 @@
  * ldirectord), but unlike ldirectord a parse error never touches a live daemon's pid file.
  */
 import { spawn } from 'node:child_process';
+import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { formatProblem, formatWarning } from '../config/format.js';
 import { loadConfig } from '../config/load.js';
@@ -20,7 +21,11 @@ type CommandInvocation = Extract<Invocation, { kind: 'command' }>;
 /** How long `stop` and `restart` wait for the daemon to finish its cleanstop (ms). */
 const STOP_WAIT_MS = 120_000;
 
-export async function runCommand(inv: CommandInvocation, path: string, io: CliIo, argv0: string): Promise<number> {
+export async function runCommand(inv: CommandInvocation, given: string, io: CliIo, argv0: string): Promise<number> {
+  // The detached daemon starts in its invoker's directory (so a relative config path means the
+  // same file), makes the path absolute for reloads, then leaves for / like any daemon.
+  const path = inv.options.detached ? resolve(given) : given;
+  if (inv.options.detached) process.chdir('/');
   const loaded = await loadConfig(path);
   if (!loaded.ok) {
     for (const w of loaded.warnings) writeLine(io.stderr, formatWarning(w, path));
@@ -104,7 +109,7 @@ async function start(inv: CommandInvocation, config: Config, pidFile: string, in
 function detach(inv: CommandInvocation, io: CliIo): Promise<number> {
   const script = process.argv[1] as string;
   const args = [...process.execArgv, script, '--detached', ...passThroughOptions(inv), ...inv.args];
-  const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', 'ignore', 'ignore', 'ipc'], cwd: '/' });
+  const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
   return new Promise((resolve) => {
     let settled = false;
     const done = (code: number): void => {

@@ -166,6 +166,21 @@ virtual=127.0.0.100:80
     }
   });
 
+  it('a relative config path names the file in the invoker\'s directory, for start and for reloads', async () => {
+    writeFileSync(join(dir, 'rel.cf'), config(1).replace('127.0.0.100:80', '127.0.0.102:80'));
+    const relOpts = ['--ipvs=memory', `--pid-file=${join(dir, 'rel.pid')}`];
+    expect((await runCli([...relOpts, 'rel.cf', 'start'], { cwd: dir })).code).toBe(0);
+    const pid = Number.parseInt(readFileSync(join(dir, 'rel.pid'), 'utf8'), 10);
+    try {
+      writeFileSync(join(dir, 'rel.cf'), config(6).replace('127.0.0.100:80', '127.0.0.102:80'));
+      expect((await runCli([...relOpts, 'rel.cf', 'reload'], { cwd: dir })).code).toBe(0);
+      await waitFor('the reload to apply', () => logMessages(logFile).includes(`Restored real server: 127.0.0.1:${port} (127.0.0.102:80) (Weight set to 6)`));
+      expect((await runCli([...relOpts, 'rel.cf', 'stop'], { cwd: dir })).code).toBe(0);
+    } finally {
+      if (alive(pid)) process.kill(pid, 'SIGKILL');
+    }
+  });
+
   it('usage errors exit 255; a missing config exits 1', async () => {
     expect((await runCli(['--bogus', cf, 'status'])).code).toBe(255);
     expect((await runCli([cf, 'explode'])).code).toBe(255);
