@@ -23,27 +23,6 @@ export const systemClock: Clock = {
   clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
 };
 
-/**
- * An AbortSignal that fires after `ms` on the given clock. Unlike AbortSignal.timeout() it is
- * driven by fake timers. `dispose()` cancels the timer once the guarded work has finished.
- */
-export function deadline(clock: Clock, ms: number, parent?: AbortSignal): { signal: AbortSignal; dispose(): void } {
-  const ctl = new AbortController();
-  const timer = clock.setTimeout(() => ctl.abort(timeoutError(ms)), ms);
-  const onParent = (): void => ctl.abort(parent?.reason);
-  if (parent) {
-    if (parent.aborted) ctl.abort(parent.reason);
-    else parent.addEventListener('abort', onParent, { once: true });
-  }
-  return {
-    signal: ctl.signal,
-    dispose() {
-      clock.clearTimeout(timer);
-      parent?.removeEventListener('abort', onParent);
-    },
-  };
-}
-
 /** The abort reason of a deadline: an Error named `TimeoutError` saying which deadline passed. */
 export function timeoutError(ms: number): Error {
   const e = new Error(`deadline of ${ms} ms exceeded`);

@@ -3,16 +3,17 @@
  */
 import { readFileSync } from 'node:fs';
 import type { CheckResult, CheckTarget } from '../../src/checks/types.js';
-import { deadline, systemClock } from '../../src/util/clock.js';
+import { timeoutError } from '../../src/util/clock.js';
 import type { LoopbackHost } from '../helpers/servers.js';
 
-/** Runs `probe` under a real deadline of `ms`, as the scheduler will. */
+/** Runs `probe` under a real deadline of `ms`, aborted with the scheduler's reason. */
 export async function within(ms: number, probe: (signal: AbortSignal) => Promise<CheckResult>): Promise<CheckResult> {
-  const d = deadline(systemClock, ms);
+  const ctl = new AbortController();
+  const timer = setTimeout(() => ctl.abort(timeoutError(ms)), ms);
   try {
-    return await probe(d.signal);
+    return await probe(ctl.signal);
   } finally {
-    d.dispose();
+    clearTimeout(timer);
   }
 }
 
