@@ -3,11 +3,11 @@
  * matches `receive`. The spec's `send` is already what goes on the wire (the plan builder strips
  * the leading `/` and turns the two characters `\n` into a newline, as ldirectord does).
  */
-import type { Socket } from 'node:net';
+import { Socket } from 'node:net';
 import { hostPort } from '../util/ip.js';
 import { startCheckTimer, type CheckTimer } from './check-timer.js';
 import { deadlineText, describeNetError } from './net-error.js';
-import { openTcp } from './open-tcp.js';
+import { openTcpOrFail } from './open-tcp.js';
 import { compileReceive, showPattern } from './receive-pattern.js';
 import type { CheckResult, CheckSpecOf, Checker } from './types.js';
 
@@ -20,14 +20,8 @@ export const simpletcpCheck: Checker<CheckSpecOf<'simpletcp'>> = async (spec, si
   const label = `simpletcp ${hostPort(spec.target.address, spec.target.port)}`;
   const receive = compileReceive(spec.receive, spec.receiveFlags);
   if (!receive.ok) return timer.down('error', `${label}: ${receive.detail}`);
-  let socket: Socket;
-  try {
-    socket = await openTcp(spec.target, signal);
-  } catch (err) {
-    if (signal.aborted) return timer.down('timeout', `${label}: connect: ${deadlineText(signal)}`);
-    const f = describeNetError(err);
-    return timer.down(f.reason, `${label}: connect: ${f.text}`);
-  }
+  const socket = await openTcpOrFail(spec.target, signal, timer, label);
+  if (!(socket instanceof Socket)) return socket;
   try {
     return await exchange(socket, spec.send, receive.regex, signal, timer, label);
   } finally {

@@ -77,19 +77,19 @@ export async function runCommand(inv: CommandInvocation, given: string, io: CliI
       } else if (inv.command === 'try-restart') {
         return 0;
       }
-      return start(inv, config, pidFile, invokedAs, io);
+      return start(inv, config, invokedAs, io);
     case 'start':
       if (state.kind === 'running') {
         writeLine(io.stderr, `ldirectord for ${path} is already running with pid: ${state.pid}`);
         return 0;
       }
-      return start(inv, config, pidFile, invokedAs, io);
+      return start(inv, config, invokedAs, io);
     case 'configtest':
       throw new Error('configtest is handled before runCommand');
   }
 }
 
-async function start(inv: CommandInvocation, config: Config, pidFile: string, invokedAs: string, io: CliIo): Promise<number> {
+async function start(inv: CommandInvocation, config: Config, invokedAs: string, io: CliIo): Promise<number> {
   const foreground = inv.options.debug || config.globals.supervised;
   if (foreground) {
     // ldirectord writes no pid file in -d or supervised mode.

@@ -224,7 +224,7 @@ describe('CheckScheduler with a scripted fake checker (real probes cannot run on
     const scheduler = new CheckScheduler({
       clock: systemClock,
       run: () => Promise.reject(new Error('boom')),
-      onResult: (key, result) => got.push(result),
+      onResult: (_key, result) => got.push(result),
       maxInFlight: 4,
     });
     const got: CheckResult[] = [];

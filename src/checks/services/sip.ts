@@ -4,11 +4,11 @@
  * passed over, as a SIP client must; ldirectord takes the first line it reads and wants it to be
  * exactly `SIP/2.0 200 OK`, so a `100 Trying` or a 200 with another reason phrase fails there.
  */
-import type { Socket } from 'node:net';
+import { Socket } from 'node:net';
 import { hostPort } from '../../util/ip.js';
 import { startCheckTimer, type CheckTimer } from '../check-timer.js';
 import { deadlineText, describeNetError } from '../net-error.js';
-import { openTcp } from '../open-tcp.js';
+import { openTcpOrFail } from '../open-tcp.js';
 import type { CheckResult, CheckSpecOf, Checker } from '../types.js';
 import { answers, optionsRequest, parseSipMessage, type SipRequest, type SipResponse } from './sip-message.js';
 import { countOf, exchangeDatagram } from './udp-exchange.js';
@@ -72,14 +72,8 @@ async function overUdp(spec: CheckSpecOf<'service'>, signal: AbortSignal, timer:
 }
 
 async function overTcp(spec: CheckSpecOf<'service'>, signal: AbortSignal, timer: CheckTimer, label: string): Promise<CheckResult> {
-  let socket: Socket;
-  try {
-    socket = await openTcp(spec.target, signal);
-  } catch (err) {
-    if (signal.aborted) return timer.down('timeout', `${label}: connect: ${deadlineText(signal)}`);
-    const f = describeNetError(err);
-    return timer.down(f.reason, `${label}: connect: ${f.text}`);
-  }
+  const socket = await openTcpOrFail(spec.target, signal, timer, label);
+  if (!(socket instanceof Socket)) return socket;
   try {
     const request = optionsRequest(spec.login, 'TCP', { address: socket.localAddress ?? '', port: socket.localPort ?? 0 });
     return await new Promise<CheckResult>((resolve) => {
