@@ -58,7 +58,7 @@ function pct(sorted: readonly number[], p: number): number {
 }
 
 async function main(): Promise<void> {
-  // As bin/ldirectord-ng.js runs the daemon: no source-mapped stack traces (see there).
+  // As scripts/ldirectord-ng.js runs the daemon: no source-mapped stack traces (see there).
   process.setSourceMapsEnabled(false);
   const { values } = parseArgs({
     options: { reals: { type: 'string', default: '2000' }, seconds: { type: 'string', default: '30' }, warmup: { type: 'string', default: '5' }, virtuals: { type: 'string', default: '20' }, check: { type: 'string', default: 'http' } },

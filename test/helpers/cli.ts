@@ -1,12 +1,12 @@
 /**
- * Runs the real command line (`bin/ldirectord-ng.js`) as a child process, for process-level tests.
+ * Runs the real command line (`scripts/ldirectord-ng.js`) as a child process, for process-level tests.
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 
-export const BIN = fileURLToPath(new URL('../../bin/ldirectord-ng.js', import.meta.url));
+export const BIN = fileURLToPath(new URL('../../scripts/ldirectord-ng.js', import.meta.url));
 
 export interface CliRun {
   readonly code: number | null;

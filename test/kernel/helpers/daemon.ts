@@ -1,5 +1,5 @@
 /**
- * The real daemon in a kernel scenario: `bin/ldirectord-ng.js` (CLI, netlink backend) run as the
+ * The real daemon in a kernel scenario: `scripts/ldirectord-ng.js` (CLI, netlink backend) run as the
  * init scripts run it, with its config, log file and pid file in a fresh temporary directory.
  * Two ways to run it:
  * - `start()`: the `start` verb, which detaches a daemon, writes the pid file and logs to
